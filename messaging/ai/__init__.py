@@ -1,0 +1,1 @@
+"""AI work on inbox chats: insights, summaries, reply drafts and tickets."""

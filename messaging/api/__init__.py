@@ -1,0 +1,1 @@
+"""The messaging app's HTTP endpoints, by sub-domain."""
