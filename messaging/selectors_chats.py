@@ -28,9 +28,25 @@ def chat_payload_queryset() -> QuerySet[Chat]:
     ).prefetch_related("tags")
 
 
+@dataclass(frozen=True)
+class ChatVisibility:
+    """The rule for one user, read once: the queryset below applies it to rows, the
+    inbox socket to each live event by its chat's assignee."""
+
+    user_id: int
+    sees_all: bool
+
+    @classmethod
+    def of(cls, user: User) -> "ChatVisibility":
+        return cls(user.id, user.has_company_permission(PermissionCode.CHATS_VIEW_ALL))
+
+    def allows(self, assignee_id: int | None) -> bool:
+        return self.sees_all or assignee_id in (None, self.user_id)
+
+
 def chat_visible_queryset(*, company: Company, user: User) -> QuerySet[Chat]:
     chats = chat_payload_queryset().filter(company=company)
-    if user.has_company_permission(PermissionCode.CHATS_VIEW_ALL):
+    if ChatVisibility.of(user).sees_all:
         return chats
     return chats.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
 

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def chat_insight_ready_send(*, insight: ChatInsight) -> None:
     inbox_event_send(
-        company_id=insight.company_id,
+        chat=insight.chat,
         event={
             "type": "insights.ready",
             "chat": insight.chat_id,
@@ -30,7 +30,7 @@ def chat_insight_ready_send(*, insight: ChatInsight) -> None:
 
 def chat_summary_ready_send(*, summary: ChatSummary) -> None:
     inbox_event_send(
-        company_id=summary.company_id,
+        chat=summary.chat,
         event={
             "type": "summary.ready",
             "chat": summary.chat_id,
@@ -46,7 +46,7 @@ def chat_ai_failed_send(*, chat: Chat, kind: str, error: Exception) -> None:
     else:
         payload = {"code": "error", "detail": f"The {kind} could not be generated."}
     inbox_event_send(
-        company_id=chat.company_id,
+        chat=chat,
         event={"type": f"{kind}.failed", "chat": chat.id, **payload},
     )
 

@@ -78,7 +78,7 @@ def inbound_message_receive(
     events = [message_event(message=message, event_type="message.created")]
     if _chat_register_inbound(chat=chat, message=message):
         events.append(chat_updated_event(chat=chat))
-    inbox_events_send(company_id=channel.company_id, events=events)
+    inbox_events_send(chat=chat, events=events)
     if message.has_media and (message.media_id or message.media_url):
         from messaging.tasks import message_media_download_task  # tasks import us
 

@@ -26,10 +26,9 @@ def chat_updated_event(*, chat: Chat) -> dict[str, Any]:
 
 def message_event_send(*, message: Message, event_type: str) -> None:
     inbox_event_send(
-        company_id=message.company_id,
-        event=message_event(message=message, event_type=event_type),
+        chat=message.chat, event=message_event(message=message, event_type=event_type)
     )
 
 
 def chat_updated_send(*, chat: Chat) -> None:
-    inbox_event_send(company_id=chat.company_id, event=chat_updated_event(chat=chat))
+    inbox_event_send(chat=chat, event=chat_updated_event(chat=chat))

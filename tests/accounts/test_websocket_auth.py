@@ -37,7 +37,8 @@ async def test_valid_token_is_accepted_and_receives_company_events():
     assert connected
     event = {"type": "message.created", "chat": 1, "text": "hola"}
     await get_channel_layer().group_send(
-        inbox_group(user.company_id), {"type": "inbox.event", "event": event}
+        inbox_group(user.company_id),
+        {"type": "inbox.event", "event": event, "assignee": None},
     )
     assert await communicator.receive_json_from(timeout=1) == event
     await communicator.disconnect()
@@ -50,7 +51,8 @@ async def test_other_company_receives_nothing():
     communicator, connected, _ = await connect(f"/ws/inbox/?token={token_b}")
     assert connected
     await get_channel_layer().group_send(
-        inbox_group(user_a.company_id), {"type": "inbox.event", "event": {"type": "x"}}
+        inbox_group(user_a.company_id),
+        {"type": "inbox.event", "event": {"type": "x"}, "assignee": None},
     )
     assert await communicator.receive_nothing(timeout=0.2)
     await communicator.disconnect()

@@ -11,7 +11,9 @@ from django.db import transaction
 
 from accounts.services import tokens_for_user
 from messaging.events import inbox_event_send, inbox_group
+from messaging.models import Chat
 from project.asgi import application
+from tests.messaging.factories import ChatFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +33,12 @@ def other_token(other_user) -> str:
 
 
 def inbox_event(**fields) -> dict:
-    return {"type": "inbox.event", "event": {"type": "chat.updated", **fields}}
+    """A channel-layer message as messaging.events sends it, for an unassigned chat."""
+    return {
+        "type": "inbox.event",
+        "event": {"type": "chat.updated", **fields},
+        "assignee": None,
+    }
 
 
 async def connected(path: str) -> WebsocketCommunicator:
@@ -63,19 +70,20 @@ async def test_the_company_socket_receives_its_event_and_no_other(
         await other.disconnect()
 
 
-def send_in_transaction(*, company_id: int, event: dict, commit: bool) -> None:
+def send_in_transaction(*, chat: Chat, event: dict, commit: bool) -> None:
     with transaction.atomic():
-        inbox_event_send(company_id=company_id, event=event)
+        inbox_event_send(chat=chat, event=event)
         if not commit:
             transaction.set_rollback(True)
 
 
 async def test_inbox_event_send_delivers_after_commit_only(channel_layer, user, token):
+    chat = await sync_to_async(ChatFactory)(channel__company=user.company)
     socket = await connected(f"/ws/inbox/?token={token}")
     try:
         send = sync_to_async(send_in_transaction)
-        await send(company_id=user.company_id, event={"n": 1}, commit=False)
-        await send(company_id=user.company_id, event={"n": 2}, commit=True)
+        await send(chat=chat, event={"n": 1}, commit=False)
+        await send(chat=chat, event={"n": 2}, commit=True)
 
         assert await socket.receive_json_from(timeout=TIMEOUT) == {"n": 2}
         assert await socket.receive_nothing(timeout=0.5)

@@ -8,9 +8,10 @@ from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
 from messaging.events import inbox_events_send
-from messaging.models import Message
+from messaging.models import Chat, Message
 from messaging.serializers import ChatOutputSerializer, MessageOutputSerializer
 from project.asgi import application
+from tests.factories import UserFactory
 from tests.fakes.ycloud_webhooks import inbound_event, signed_delivery, status_event
 from tests.messaging.conftest import webhook_post
 from tests.messaging.factories import (
@@ -101,24 +102,67 @@ async def test_a_status_change_is_pushed_once(user):
 
 
 @database_sync_to_async
-def send_events(*, company_id: int, events: list[dict], commit: bool) -> None:
+def send_events(*, chat: Chat, events: list[dict], commit: bool) -> None:
     with transaction.atomic():
-        inbox_events_send(company_id=company_id, events=events)
+        inbox_events_send(chat=chat, events=events)
         if not commit:
             transaction.set_rollback(True)
 
 
 async def test_events_sent_together_arrive_in_order_after_the_commit_only(user):
+    chat = await database_sync_to_async(ChatFactory)(channel__company=user.company)
     own = await inbox_socket(user)
     try:
-        company_id = user.company_id
-        await send_events(company_id=company_id, events=[{"n": 1}], commit=False)
-        await send_events(
-            company_id=company_id, events=[{"n": 2}, {"n": 3}], commit=True
-        )
+        await send_events(chat=chat, events=[{"n": 1}], commit=False)
+        await send_events(chat=chat, events=[{"n": 2}, {"n": 3}], commit=True)
 
         assert await own.receive_json_from(timeout=2) == {"n": 2}
         assert await own.receive_json_from(timeout=2) == {"n": 3}
         assert await own.receive_nothing(timeout=0.2)
     finally:
         await own.disconnect()
+
+
+@database_sync_to_async
+def chat_assigned_to(assignee, *, channel) -> Chat:
+    return ChatFactory(channel=channel, assigned_to=assignee)
+
+
+async def test_an_agent_gets_only_the_events_of_chats_they_may_see(user, agent):
+    """`agent` (no chats.view_all) sees own and unassigned chats, like the chat list;
+    `user` (admin) sees all."""
+    other_agent = await database_sync_to_async(UserFactory)(
+        company=user.company, role_name="agent"
+    )
+    channel = await database_sync_to_async(WhatsAppChannelFactory)(company=user.company)
+    own, unassigned, others = [
+        await chat_assigned_to(assignee, channel=channel)
+        for assignee in (agent, None, other_agent)
+    ]
+    agent_socket, admin_socket = await inbox_socket(agent), await inbox_socket(user)
+    try:
+        for chat in (others, own, unassigned):
+            event = {"type": "message.created", "chat": chat.id, "message": {}}
+            await send_events(chat=chat, events=[event], commit=True)
+        update = {"type": "chat.updated", "chat": others.id, "data": {"id": others.id}}
+        await send_events(chat=others, events=[update], commit=True)
+
+        received = [await agent_socket.receive_json_from(timeout=2) for _ in range(3)]
+        assert [(e["type"], e["chat"]) for e in received] == [
+            ("message.created", own.id),
+            ("message.created", unassigned.id),
+            ("chat.hidden", others.id),  # taken by someone else: drop it, see nothing
+        ]
+        assert received[2] == {"type": "chat.hidden", "chat": others.id}
+        assert await agent_socket.receive_nothing(timeout=0.2)
+        admin_got = [await admin_socket.receive_json_from(timeout=2) for _ in range(4)]
+        assert [e["chat"] for e in admin_got] == [
+            others.id,
+            own.id,
+            unassigned.id,
+            others.id,
+        ]
+        assert admin_got[3] == update
+    finally:
+        await agent_socket.disconnect()
+        await admin_socket.disconnect()
