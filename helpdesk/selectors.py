@@ -32,6 +32,7 @@ from helpdesk.mapping import (
 )
 from helpdesk.models import GlpiConnection, TicketChatLink
 from project.errors import ExternalServiceUnavailable, NotFound
+from project.text import is_ascii_digits
 
 T = TypeVar("T")
 SEARCH_TEXT = {"Ticket": (1, 21), "Computer": (1, 5, 70)}
@@ -172,7 +173,7 @@ def _text_search(itemtype: str, text: str) -> Criterion:
         Criterion(field=f, searchtype="contains", value=text, link="OR")
         for f in SEARCH_TEXT[itemtype]
     ]
-    if text.isdigit():
+    if is_ascii_digits(text):
         fields.append(
             Criterion(field=2, searchtype="equals", value=int(text), link="OR")
         )
@@ -181,7 +182,7 @@ def _text_search(itemtype: str, text: str) -> Criterion:
 
 def _dropdown(field: int, value: str) -> Criterion:
     """An id matches exactly (with its sub-items for trees); a name matches as text."""
-    if value.isdigit():
+    if is_ascii_digits(value):
         return Criterion(field=field, searchtype="equals", value=int(value))
     return Criterion(field=field, searchtype="contains", value=value)
 

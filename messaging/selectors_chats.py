@@ -15,6 +15,7 @@ from accounts.models import Company, User
 from accounts.permissions import PermissionCode
 from messaging.models import Chat, Message, Note, Tag
 from project.errors import NotFound
+from project.text import is_ascii_digits
 
 UNASSIGNED = "none"
 ME = "me"
@@ -76,7 +77,7 @@ def chat_list(
         chats = chats.filter(pinned=pinned)
     if tag:
         tagged = Q(tags__name__iexact=tag)
-        if tag.isdigit():
+        if is_ascii_digits(tag):
             tagged |= Q(tags__id=int(tag))
         chats = chats.filter(id__in=Chat.objects.filter(tagged).values("id"))
     if search:

@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.agent.intents import INTENTS, Intent, detect_language
 from assistant.providers.base import CompletionOptions, LLMClient, Turn
+from project.text import is_ascii_digits
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _parse_intent(text: str, question: str) -> Intent | None:
         for key, value in params.items()
         if key in allowed and value not in (None, "")
     }
-    if name == "buscar_ticket" and not str(kept.get("ticket_id", "")).isdigit():
+    if name == "buscar_ticket" and not is_ascii_digits(str(kept.get("ticket_id", ""))):
         return None
     if "ticket_id" in kept:
         kept["ticket_id"] = int(kept["ticket_id"])

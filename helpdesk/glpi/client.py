@@ -10,6 +10,8 @@ from typing import Any
 import requests
 from django.core.cache import cache
 
+from project.text import is_ascii_digits
+
 from .errors import (
     RANGE_EXCEEDED,
     SESSION_ERRORS,
@@ -216,7 +218,7 @@ class GlpiClient:
             )
         body = json_body(response, itemtype)
         new_id = body.get("id") if isinstance(body, dict) else None
-        if isinstance(new_id, bool) or not str(new_id).isdigit():
+        if isinstance(new_id, bool) or not is_ascii_digits(str(new_id)):
             raise GlpiError(
                 f"GLPI answered the creation of the {label} without an id; "
                 "check GLPI before retrying.",

@@ -9,6 +9,7 @@ from messaging.models import Chat
 from messaging.selectors_chats import ME, UNASSIGNED
 from messaging.serializers import UserSummaryOutputSerializer
 from messaging.services.chats import BULK_ACTIONS
+from project.text import is_ascii_digits
 
 MAX_ID = 2**63 - 1
 SETTABLE_STATUSES = [
@@ -39,7 +40,7 @@ class ChatListFilterInputSerializer(serializers.Serializer):
     def validate_assigned_to(self, value: str) -> int | str:
         if value in (ME, UNASSIGNED):
             return value
-        if value.isdigit() and 0 < int(value) <= MAX_ID:
+        if is_ascii_digits(value) and 0 < int(value) <= MAX_ID:
             return int(value)
         raise serializers.ValidationError("Give a user id, `me` or `none`.")
 

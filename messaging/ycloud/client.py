@@ -26,6 +26,7 @@ from messaging.ycloud.types import (
     YCloudMessage,
     YCloudTemplate,
 )
+from project.text import is_ascii_digits
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -207,7 +208,7 @@ class YCloudClient:
 
     def _read_bounded(self, response: requests.Response, max_bytes: int) -> bytes:
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        if is_ascii_digits(declared) and int(declared) > max_bytes:
             raise YCloudClientError(
                 f"The media is {declared} bytes; the limit is {max_bytes}.",
                 error_code="CONTENT_TOO_LARGE",

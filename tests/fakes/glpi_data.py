@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from project.text import is_ascii_digits
+
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 API_USER_ID = 2
 TREES = {
@@ -389,4 +391,4 @@ def _as_list(value: Users) -> list[int | str]:
 
 
 def _int(value: Any) -> int:
-    return int(value) if str(value).isdigit() else -1
+    return int(value) if is_ascii_digits(str(value)) else -1

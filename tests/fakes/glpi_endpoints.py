@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from project.text import is_ascii_digits
 from tests.fakes.glpi_data import NO_RIGHT, FakeGlpiData, GlpiFailure
 from tests.fakes.glpi_search import DEFAULT_SORT, OPTIONS, columns, render, search_ids
 
@@ -108,7 +109,7 @@ class GlpiEndpoints(FakeGlpiData):
             raise GlpiFailure(403, "ERROR_RIGHT_MISSING", NO_RIGHT)
         criteria = query.get("criteria") or {}
         sort = _first(query.get("sort"))
-        sort_id = int(sort) if str(sort).isdigit() else DEFAULT_SORT[itemtype]
+        sort_id = int(sort) if is_ascii_digits(str(sort)) else DEFAULT_SORT[itemtype]
         order = _order(_first(query.get("order")) or "ASC")
         trash = _truthy(query.get("is_deleted"))
         ids = search_ids(
@@ -121,7 +122,7 @@ class GlpiEndpoints(FakeGlpiData):
         forced = [
             int(v)
             for v in (query.get("forcedisplay") or {}).values()
-            if str(v).isdigit()
+            if is_ascii_digits(str(v))
         ]
         wanted = columns(itemtype, forced, criteria, sort_id)
         table = self.tables[itemtype]
@@ -210,6 +211,6 @@ def _truthy(value: Any) -> bool:
 
 
 def item_id_of(value: str) -> int:
-    if not value.isdigit():
+    if not is_ascii_digits(value):
         raise GlpiFailure(400, "ERROR", "id must be an integer", doc=True)
     return int(value)

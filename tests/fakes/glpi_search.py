@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from project.text import is_ascii_digits
 from tests.fakes.glpi_data import DATE_FORMAT, FakeGlpiData, GlpiFailure, encode
 
 Row = dict[str, Any]
@@ -176,7 +177,7 @@ def _predicate(
     if not {"field", "searchtype", "value"} <= criterion.keys():
         raise GlpiFailure(400, "ERROR", "Malformed search criteria", doc=True)
     field = str(criterion["field"])
-    if not field.isdigit() or int(field) not in OPTIONS[itemtype]:
+    if not is_ascii_digits(field) or int(field) not in OPTIONS[itemtype]:
         raise GlpiFailure(400, "ERROR", "Bad field ID in search criteria", doc=True)
     option = OPTIONS[itemtype][int(field)]
     searchtype, value = str(criterion["searchtype"]), str(criterion["value"])
@@ -188,7 +189,7 @@ def _predicate(
             return _everything
         return lambda row: row[option.column] in statuses
     if option.kind == "level":  # priority/urgency/impact: -n means "at least n"
-        if not value.lstrip("-").isdigit() or int(value) == 0:
+        if not is_ascii_digits(value.lstrip("-")) or int(value) == 0:
             return _everything
         level = int(value)
         if level > 0:
@@ -209,7 +210,9 @@ def _predicate(
     if searchtype in ("lessthan", "morethan"):
         return _compare(option, value, searchtype)
     if searchtype in ("under", "notunder") and option.table:
-        top = data.tables[option.table].get(int(value) if value.isdigit() else -1)
+        top = data.tables[option.table].get(
+            int(value) if is_ascii_digits(value) else -1
+        )
         prefix = top.get("completename", top["name"]) if top else "\0"
 
         def under(row: Row) -> bool:
@@ -252,14 +255,14 @@ def _equals(data: FakeGlpiData, option: Option, value: str) -> Predicate:
     if option.kind == "text":
         encoded = encode(value)
         return lambda row: row.get(option.column) == encoded
-    wanted = int(value) if value.lstrip("-").isdigit() else None
+    wanted = int(value) if is_ascii_digits(value.lstrip("-")) else None
     return lambda row: wanted in _ids(data, option, row)
 
 
 def _compare(option: Option, value: str, searchtype: str) -> Predicate:
     if option.kind == "date":
         bound: Any = _date_value(value)
-    elif value.lstrip("-").isdigit():
+    elif is_ascii_digits(value.lstrip("-")):
         bound = int(value)
     else:
         return _everything

@@ -286,6 +286,13 @@ class TestInventory:
             ).json()["results"]
         } == {"PC-OLD"}
 
+    @pytest.mark.parametrize("path", ["/api/helpdesk/inventory", TICKETS])
+    @pytest.mark.parametrize("text", ["¹", "²3", "٣"])  # digits to isdigit(), not int()
+    def test_a_search_of_unicode_digits_is_text(self, helpdesk, path, text):
+        response = helpdesk.get(path, {"search": text, "category": text})
+        assert response.status_code == 200
+        assert response.json()["count"] == 0
+
     def test_detail_and_404(self, helpdesk):
         assert helpdesk.get("/api/helpdesk/inventory/2").json()["name"] == "PC-BOB"
         assert helpdesk.get("/api/helpdesk/inventory/99").status_code == 404

@@ -136,6 +136,7 @@ def test_filters(api_client, channel, user):
     assert listed("search=ana p") == {free.id}
     assert listed(f"search={free.contact.phone[-6:]}") == {free.id}
     assert listed("search=INVOICE") == {theirs.id}
+    assert listed("tag=%C2%B9") == set()  # "¹" is a digit to isdigit(), not to int()
     assert listed("status=&assigned_to=&pinned=&search=&updated_since=") == {
         mine.id,
         theirs.id,
