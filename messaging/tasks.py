@@ -1,8 +1,10 @@
 """Celery tasks: each loads its row by id and calls one service."""
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import OperationalError
 
 from messaging.ai.errors import RETRYABLE_LLM_ERRORS
@@ -15,7 +17,7 @@ from messaging.ai.services import chat_insight_generate, chat_summary_generate
 from messaging.models import Chat, Message, WebhookEvent
 from messaging.services.chats import chats_unsnooze_due
 from messaging.services.media import message_media_download
-from messaging.services.sending import message_send
+from messaging.services.sending import message_send, messages_requeue_stuck
 from messaging.services.webhooks import webhook_event_process
 from messaging.ycloud import YCloudRateLimited, YCloudTransientError
 
@@ -77,6 +79,15 @@ def message_send_task(self: Task, message_id: int) -> None:
         if exc.retry_after is None:
             raise
         raise self.retry(exc=exc, countdown=exc.retry_after) from exc
+
+
+@shared_task
+def messages_requeue_stuck_task() -> int:
+    """Run by Celery beat: queues again the replies whose send task never ran."""
+    return messages_requeue_stuck(
+        stuck_after=timedelta(minutes=settings.INBOX_SEND_STUCK_MINUTES),
+        give_up_after=timedelta(hours=settings.INBOX_SEND_GIVE_UP_HOURS),
+    )
 
 
 @shared_task

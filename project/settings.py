@@ -161,7 +161,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.chats_unsnooze_due_task",
         "schedule": env.float("INBOX_UNSNOOZE_INTERVAL_SECONDS", default=60.0),
     },
+    "messages-requeue-stuck": {
+        "task": "messaging.tasks.messages_requeue_stuck_task",
+        "schedule": 60.0,
+    },
 }
+# A reply still `queued` this long after its send task was queued is queued again;
+# one this old is marked failed (error code `not_sent`) instead.
+INBOX_SEND_STUCK_MINUTES = env.int("INBOX_SEND_STUCK_MINUTES", default=15)
+INBOX_SEND_GIVE_UP_HOURS = env.int("INBOX_SEND_GIVE_UP_HOURS", default=24)
 
 # --- Auth, passwords, JWT, login abuse ----------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -184,6 +184,9 @@ class Message(CompanyOwned):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the send task of a queued reply was last handed to Celery: the sweeper for
+    # replies whose task never ran goes by it (see `messages_requeue_stuck`).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -201,6 +204,11 @@ class Message(CompanyOwned):
         indexes = [
             models.Index(fields=["chat", "id"]),
             models.Index(fields=["channel", "ycloud_id"]),
+            models.Index(
+                fields=["enqueued_at"],
+                condition=models.Q(status="queued"),
+                name="message_queued_idx",
+            ),
         ]
 
     def __str__(self) -> str:

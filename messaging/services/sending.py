@@ -14,6 +14,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from celery import chain
@@ -99,6 +101,7 @@ def messages_queue(
             channel=chat.channel,
             direction=Message.Direction.OUT,
             status=Status.QUEUED,
+            enqueued_at=timezone.now(),
             external_id=f"mostrador-{uuid.uuid4().hex}",
             sent_by=sender,
             **_message_fields(chat=chat, draft=draft),
@@ -113,6 +116,51 @@ def messages_queue(
     chat_updated_send(chat=chat)
     _send_after_commit([message.id for message in messages])
     return messages
+
+
+NOT_SENT_CODE = "not_sent"
+
+
+def messages_requeue_stuck(*, stuck_after: timedelta, give_up_after: timedelta) -> int:
+    """Celery beat's sweep for replies whose send task never ran (the broker failed at
+    the commit, a worker was lost with it): a reply still `queued` `stuck_after` its
+    task was queued is queued again, in its chat's order, at most once per
+    `stuck_after`; one older than `give_up_after` is marked failed instead, as sending
+    it that late would surprise the customer. One being sent right now is locked and
+    left alone. Returns how many were queued again."""
+    now = timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(
+                direction=Message.Direction.OUT,
+                status=Status.QUEUED,
+                enqueued_at__lt=now - stuck_after,
+            )
+            .order_by("chat_id", "id")
+        )
+        expired = [m for m in stuck if m.created_at < now - give_up_after]
+        for message in expired:
+            _record_not_sent(message=message, waited=now - message.created_at)
+        requeued = [m for m in stuck if m not in expired]
+        Message.objects.filter(id__in=[m.id for m in requeued]).update(enqueued_at=now)
+        for _, messages in groupby(requeued, key=attrgetter("chat_id")):
+            _send_after_commit([message.id for message in messages])
+    if stuck:
+        logger.warning(
+            "%s stuck replies queued again, %s given up", len(requeued), len(expired)
+        )
+    return len(requeued)
+
+
+def _record_not_sent(*, message: Message, waited: timedelta) -> None:
+    message.status = Status.FAILED
+    message.failed_at = timezone.now()
+    message.error_code = NOT_SENT_CODE
+    hours = waited.total_seconds() / 3600
+    message.error_message = f"Not sent: no worker sent it in {hours:.0f} hours."
+    message.save(update_fields=["status", "failed_at", "error_code", "error_message"])
+    message_event_send(message=message, event_type="message.status")
 
 
 def message_send(*, message: Message, last_attempt: bool = False) -> Message | None:
