@@ -1,9 +1,17 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from messaging.models import Chat
 from tests.fakes.ycloud_server import _ycloud_server, fake_ycloud  # noqa: F401
-from tests.fakes.ycloud_webhooks import signed_delivery
-from tests.messaging.factories import WhatsAppChannelFactory
+from tests.fakes.ycloud_webhooks import CUSTOMER_NUMBER, signed_delivery
+from tests.messaging.factories import (
+    ChatFactory,
+    ContactFactory,
+    WhatsAppChannelFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +25,16 @@ def channel(company, fake_ycloud):  # noqa: F811 (the fixture imported above)
     """The company's WhatsApp line, with the fake YCloud as its API."""
     return WhatsAppChannelFactory(
         company=company, api_base_url=fake_ycloud.url, api_key=fake_ycloud.api_key
+    )
+
+
+@pytest.fixture
+def chat(channel) -> Chat:
+    """A chat whose customer wrote a minute ago: the 24-hour window is open."""
+    return ChatFactory(
+        channel=channel,
+        contact=ContactFactory(company=channel.company, phone=CUSTOMER_NUMBER),
+        last_customer_message_at=timezone.now() - timedelta(minutes=1),
     )
 
 

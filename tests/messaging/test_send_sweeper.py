@@ -5,23 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.models import Chat, Message
+from messaging.models import Message
 from messaging.tasks import messages_requeue_stuck_task
-from tests.fakes.ycloud_webhooks import CUSTOMER_NUMBER
-from tests.messaging.factories import ChatFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
 SENDS = "/v2/whatsapp/messages"
-
-
-@pytest.fixture
-def chat(channel) -> Chat:
-    return ChatFactory(
-        channel=channel,
-        contact=ContactFactory(company=channel.company, phone=CUSTOMER_NUMBER),
-        last_customer_message_at=timezone.now() - timedelta(minutes=1),
-    )
 
 
 @pytest.fixture

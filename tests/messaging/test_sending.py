@@ -12,7 +12,7 @@ from messaging.tasks import message_send_task
 from project.celery import app as celery_app
 from tests.factories import UserFactory
 from tests.fakes.ycloud_webhooks import CUSTOMER_NUMBER, inbound_event, status_event
-from tests.messaging.factories import ChatFactory, ContactFactory, TemplateFactory
+from tests.messaging.factories import ChatFactory, TemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +27,6 @@ def eager_retries():
     celery_app.conf.task_eager_propagates = False
     yield
     celery_app.conf.task_eager_propagates = propagates
-
-
-@pytest.fixture
-def chat(channel) -> Chat:
-    """A chat whose customer wrote a minute ago: the 24-hour window is open."""
-    return ChatFactory(
-        channel=channel,
-        contact=ContactFactory(company=channel.company, phone=CUSTOMER_NUMBER),
-        last_customer_message_at=timezone.now() - timedelta(minutes=1),
-    )
 
 
 @pytest.fixture
