@@ -139,10 +139,11 @@ def messages_requeue_stuck(*, stuck_after: timedelta, give_up_after: timedelta) 
             )
             .order_by("chat_id", "id")
         )
-        expired = [m for m in stuck if m.created_at < now - give_up_after]
+        too_old = now - give_up_after
+        expired = [m for m in stuck if m.created_at < too_old]
+        requeued = [m for m in stuck if m.created_at >= too_old]
         for message in expired:
             _record_not_sent(message=message, waited=now - message.created_at)
-        requeued = [m for m in stuck if m not in expired]
         Message.objects.filter(id__in=[m.id for m in requeued]).update(enqueued_at=now)
         for _, messages in groupby(requeued, key=attrgetter("chat_id")):
             _send_after_commit([message.id for message in messages])

@@ -84,7 +84,8 @@ def _outbound_for_update(
     for key in keys:
         match |= key
     return (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
+        .select_related("chat")  # its assignee addresses the live event
         .filter(match, channel=channel, direction=Message.Direction.OUT)
         .first()
     )
