@@ -7,7 +7,6 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import (
     AuthenticationFailed,
     InvalidToken,
@@ -15,6 +14,7 @@ from rest_framework_simplejwt.exceptions import (
 )
 
 from accounts.selectors import user_find_by_login
+from accounts.token_authentication import CompanyJWTAuthentication
 
 WS_CLOSE_UNAUTHENTICATED = 4401
 
@@ -37,7 +37,7 @@ class UsernameOrEmailBackend(ModelBackend):
 
 @database_sync_to_async
 def _user_from_access_token(raw_token: str):
-    authentication = JWTAuthentication()
+    authentication = CompanyJWTAuthentication()
     try:
         return authentication.get_user(authentication.get_validated_token(raw_token))
     except (InvalidToken, TokenError, AuthenticationFailed):
