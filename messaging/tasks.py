@@ -134,7 +134,5 @@ def chat_summary_generate_task(self: Task, chat_id: int) -> None:
 
 
 def _will_retry(task: Task) -> bool:
-    """Whether a retryable error would run the task again: not after its last retry,
-    nor when eager tasks propagate errors (the retry would reach the caller)."""
-    eager_propagates = task.request.is_eager and task.app.conf.task_eager_propagates
-    return task.request.retries < task.max_retries and not eager_propagates
+    """Whether a retryable error would run the task again: not after its last retry."""
+    return task.request.retries < task.max_retries

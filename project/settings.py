@@ -147,7 +147,11 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
-CELERY_TASK_EAGER_PROPAGATES = True
+# Eager tasks (the embedded profile) behave as on a worker: a retry runs at once, as
+# no one could run it later, and a failure is logged and recorded on its row instead
+# of being raised into the request that queued the task (where a propagated `Retry`
+# left a reply `queued` for good).
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

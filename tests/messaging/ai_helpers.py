@@ -1,9 +1,6 @@
 """Chats with scripted conversations for the AI tests."""
 
-import pytest
-
 from messaging.models import Chat, Message, WhatsAppChannel
-from project.celery import app as celery_app
 from tests.messaging.factories import ChatFactory, WhatsAppChannelFactory
 
 IN, OUT = Message.Direction.IN, Message.Direction.OUT
@@ -60,13 +57,3 @@ def say(chat: Chat, text: str, *, direction: str = IN) -> Message:
         text=text,
         status=Message.Status.RECEIVED if direction == IN else Message.Status.SENT,
     )
-
-
-@pytest.fixture
-def eager_retries():
-    """An eager task's retry runs at once, as a worker would run it later, instead of
-    reaching the caller as `Retry` (which the project's eager propagation would do)."""
-    propagates = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_eager_propagates = propagates

@@ -17,7 +17,6 @@ from tests.fakes.openai_server import fake_llm, fake_openai  # noqa: F401
 from tests.messaging.ai_helpers import (  # noqa: F401 (fixture)
     COMPLAINT_ES,
     chat_with,
-    eager_retries,
     say,
 )
 
@@ -154,7 +153,7 @@ def test_tasks_retry_only_passing_upstream_trouble(task):
     assert task.acks_late is True
 
 
-def test_the_task_retries_an_unavailable_model(chat, fake_openai, eager_retries):  # noqa: F811
+def test_the_task_retries_an_unavailable_model(chat, fake_openai):  # noqa: F811
     fake_openai.json_reply = INSIGHT
     fake_openai.fail_next(503, times=3)  # the whole first attempt
 
@@ -165,7 +164,7 @@ def test_the_task_retries_an_unavailable_model(chat, fake_openai, eager_retries)
     assert len(fake_openai.chat_requests) == 4
 
 
-def test_the_task_gives_up_after_three_retries(chat, fake_openai, eager_retries):  # noqa: F811
+def test_the_task_gives_up_after_three_retries(chat, fake_openai):  # noqa: F811
     fake_openai.fail_next(503, times=12)
 
     result = chat_insight_generate_task.delay(chat.id)

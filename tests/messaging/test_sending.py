@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from messaging.models import Chat, Message, Sticker
 from messaging.tasks import message_send_task
-from project.celery import app as celery_app
 from tests.factories import UserFactory
 from tests.fakes.ycloud_webhooks import CUSTOMER_NUMBER, inbound_event, status_event
 from tests.messaging.factories import ChatFactory, TemplateFactory
@@ -17,16 +16,6 @@ from tests.messaging.factories import ChatFactory, TemplateFactory
 pytestmark = pytest.mark.django_db
 
 SENDS = "/v2/whatsapp/messages"
-
-
-@pytest.fixture(autouse=True)
-def eager_retries():
-    """An eager task's retry runs at once, as a worker would run it later, instead of
-    reaching the caller as `Retry` (which the project's eager propagation would do)."""
-    propagates = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_eager_propagates = propagates
 
 
 @pytest.fixture
