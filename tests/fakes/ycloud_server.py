@@ -7,12 +7,17 @@ send endpoints, message retrieval, the templates list and media download. It che
 a `YCloud-Request-ID` header), records every request, and can be scripted to fail
 (`fail_next`) or to hang past a client's timeout (`hang_next`). Webhook deliveries
 are built by `tests.fakes.ycloud_webhooks`.
+
+As a process (CI's fuzz run, or trying the inbox without YCloud):
+`python -m tests.fakes.ycloud_server --port 8091`, with the API URL and key printed.
 """
 
+import argparse
 import itertools
 import json
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -151,8 +156,8 @@ class FakeYCloudServer:
 
     # --- Lifecycle ----------------------------------------------------------------
 
-    def start(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+    def start(self, port: int = 0) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, name="fake-ycloud", daemon=True
@@ -361,3 +366,25 @@ def fake_ycloud(_ycloud_server: FakeYCloudServer) -> FakeYCloudServer:
     """The fake YCloud API, reset for this test."""
     _ycloud_server.reset()
     return _ycloud_server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve a fake YCloud API.")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    args = parser.parse_args()
+    server = FakeYCloudServer()
+    server.add_template(
+        "order_update", components=[{"type": "BODY", "text": "Hi {{1}}."}]
+    )
+    server.start(args.port)
+    print(
+        f"YCLOUD_API_BASE_URL={server.url}",
+        f"YCLOUD_API_KEY={server.api_key}",
+        sep="\n",
+    )
+    sys.stdout.flush()
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

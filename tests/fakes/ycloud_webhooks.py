@@ -5,8 +5,12 @@ them (spec §6, §7) and signed exactly as YCloud signs them (spec §5):
 The signing is written out here rather than imported from `messaging.ycloud`, so that
 the code under test is checked against an independent implementation (both are held
 to YCloud's golden vector in tests/messaging/test_webhook.py).
+
+As a process, it delivers inbound messages from a few customers to a channel's
+webhook URL: `python -m tests.fakes.ycloud_webhooks --secret S --customers 3 URL`.
 """
 
+import argparse
 import hashlib
 import hmac
 import json
@@ -14,6 +18,8 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+
+import requests
 
 from tests.fakes.ycloud_server import WABA_ID, hex_id, now_rfc3339
 
@@ -147,3 +153,28 @@ def status_event(
         "createTime": when,
         "whatsappMessage": message,
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Deliver signed inbound messages.")
+    parser.add_argument("url", help="the channel's webhook_url")
+    parser.add_argument("--secret", required=True, help="the channel's webhook secret")
+    parser.add_argument("--customers", type=int, default=3)
+    parser.add_argument("--messages", type=int, default=2, help="per customer")
+    args = parser.parse_args()
+    session = requests.Session()
+    for customer in range(args.customers):
+        for n in range(args.messages):
+            event = inbound_event(
+                from_number=f"+3460000{customer:04d}",
+                profile_name=f"Customer {customer}",
+                content={"body": f"Hola, mensaje {n} del cliente {customer}"},
+            )
+            body, headers = signed_delivery(args.secret, event)
+            response = session.post(args.url, data=body, headers=headers, timeout=30)
+            response.raise_for_status()
+    print(f"delivered {args.customers * args.messages} inbound messages")
+
+
+if __name__ == "__main__":
+    main()
