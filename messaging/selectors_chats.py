@@ -44,12 +44,16 @@ class ChatVisibility:
     def allows(self, assignee_id: int | None) -> bool:
         return self.sees_all or assignee_id in (None, self.user_id)
 
+    def as_filter(self) -> Q:
+        """`allows`, as a filter on chats."""
+        if self.sees_all:
+            return Q()
+        return Q(assigned_to_id=self.user_id) | Q(assigned_to__isnull=True)
+
 
 def chat_visible_queryset(*, company: Company, user: User) -> QuerySet[Chat]:
-    chats = chat_payload_queryset().filter(company=company)
-    if ChatVisibility.of(user).sees_all:
-        return chats
-    return chats.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    visible = ChatVisibility.of(user).as_filter()
+    return chat_payload_queryset().filter(visible, company=company)
 
 
 def chat_list(

@@ -155,12 +155,12 @@ def messages_requeue_stuck(*, stuck_after: timedelta, give_up_after: timedelta) 
 
 
 def _record_not_sent(*, message: Message, waited: timedelta) -> None:
-    message.status = Status.FAILED
-    message.failed_at = timezone.now()
-    message.error_code = NOT_SENT_CODE
     hours = waited.total_seconds() / 3600
-    message.error_message = f"Not sent: no worker sent it in {hours:.0f} hours."
-    message.save(update_fields=["status", "failed_at", "error_code", "error_message"])
+    _mark_failed(
+        message=message,
+        code=NOT_SENT_CODE,
+        detail=f"Not sent: no worker sent it in {hours:.0f} hours.",
+    )
     message_event_send(message=message, event_type="message.status")
 
 
@@ -366,10 +366,13 @@ def _record_answer(*, message: Message, answer: YCloudMessage) -> None:
 
 def _record_failure(*, message: Message, error: YCloudError) -> None:
     logger.warning("message %s not sent: %s", message.id, error)
+    code = error.error_code or error.whatsapp_code or str(error.status or error.code)
+    _mark_failed(message=message, code=code, detail=error.message)
+
+
+def _mark_failed(*, message: Message, code: str, detail: str) -> None:
     message.status = Status.FAILED
     message.failed_at = timezone.now()
-    message.error_code = (
-        error.error_code or error.whatsapp_code or str(error.status or error.code)
-    )[:64]
-    message.error_message = error.message
+    message.error_code = code[:64]
+    message.error_message = detail
     message.save(update_fields=["status", "failed_at", "error_code", "error_message"])
